@@ -1,0 +1,1 @@
+"""Hot state: conversation records and idempotency keys (Redis, or memory when embedded)."""
